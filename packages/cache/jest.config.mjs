@@ -1,0 +1,3 @@
+import { jestProjects } from '../../jest.preset.mjs';
+
+export default jestProjects(import.meta.dirname);

@@ -1,0 +1,1 @@
+export { ClientDirectory, DIRECTORY_MIGRATIONS, type DirectoryChange } from './client-directory.js';

@@ -1,0 +1,1 @@
+export { startEmbeddedPlatform } from './embedded.js';
