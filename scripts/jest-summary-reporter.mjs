@@ -11,10 +11,21 @@ export default class SummaryReporter {
     const name = path.basename(process.cwd());
     const file = path.join(outDir, `${name}-${process.pid}-${Date.now()}.json`);
     const skippedSuites = [];
+    const failures = [];
     for (const suite of results.testResults) {
+      const testFile = path.relative(process.cwd(), suite.testFilePath);
+      // a suite that failed to run at all (import error, hook timeout) has a message but no failed test
+      if (suite.testExecError || (suite.failureMessage && suite.numFailingTests === 0)) {
+        failures.push(
+          `${testFile} › (suite) ${firstLines(suite.testExecError?.message ?? suite.failureMessage)}`,
+        );
+      }
       for (const t of suite.testResults) {
+        if (t.status === 'failed') {
+          failures.push(`${testFile} › ${t.fullName}: ${firstLines(t.failureMessages.join('\n'))}`);
+        }
         if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo') {
-          skippedSuites.push(`${path.relative(process.cwd(), suite.testFilePath)} › ${t.fullName}`);
+          skippedSuites.push(`${testFile} › ${t.fullName}`);
         }
       }
     }
@@ -27,7 +38,19 @@ export default class SummaryReporter {
         failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
         skipped: results.numPendingTests + results.numTodoTests,
         skippedTests: skippedSuites,
+        failures,
       }),
     );
   }
+}
+
+/** The first lines of a failure message, without colour codes, so CI's tail names what broke. */
+function firstLines(message = '', lines = 6) {
+  return message
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '')
+    .slice(0, lines)
+    .join('\n      ');
 }

@@ -21,6 +21,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const skippedTests = [];
+const failures = [];
 let files = [];
 try {
   files = readdirSync(resultsDir).filter((f) => f.endsWith('.json'));
@@ -33,10 +34,24 @@ for (const f of files) {
   failed += r.failed;
   skipped += r.skipped;
   skippedTests.push(...r.skippedTests.map((t) => `${r.workspace}: ${t}`));
+  failures.push(...(r.failures ?? []).map((t) => `${r.workspace}: ${t}`));
 }
 if (skippedTests.length > 0) {
   console.log('\nskipped tests (each names its reason):');
-  for (const t of skippedTests) console.log(`  - ${t}`);
+  // one line per test file, so a long skipped suite does not push the failures out of CI's tail
+  const byFile = new Map();
+  for (const t of skippedTests) {
+    const file = t.split(' › ')[0];
+    byFile.set(file, [...(byFile.get(file) ?? []), t]);
+  }
+  for (const [file, tests] of byFile) {
+    const first = tests[0].slice(file.length + 3);
+    console.log(`  - ${file}: ${tests.length} skipped, first: ${first}`);
+  }
+}
+if (failures.length > 0) {
+  console.log('\nfailed tests (first lines of each failure):');
+  for (const t of failures) console.log(`  - ${t}`);
 }
 const code = run.status ?? 1;
 if (code !== 0 && failed === 0) failed = 1; // a task failed outside jest (e.g. a crash before tests ran)
