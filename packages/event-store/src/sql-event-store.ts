@@ -3,6 +3,7 @@ import { DuplicateEventError } from './errors.js';
 import {
   ConcurrencyError,
   START,
+  comparePositions,
   type AppendResult,
   type CheckpointStore,
   type EventStore,
@@ -29,6 +30,7 @@ import {
   prefixPatterns,
   quoteSchema,
   readAllSql,
+  committedHeadSql,
   readStreamSql,
   toPosition,
   type AppendRow,
@@ -255,6 +257,18 @@ export class SqlEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  async #committedHead(
+    after: GlobalPosition,
+    patterns: string[] | null,
+  ): Promise<GlobalPosition | null> {
+    const rows = await this.#runner.query<{ txid: string; position: string }>(
+      committedHeadSql(this.#s),
+      [...afterParams(after), patterns],
+    );
+    const head = rows[0];
+    return head ? { commit: BigInt(head.txid), prepare: BigInt(head.position) } : null;
+  }
+
   subscribeToAll(options: SubscriptionOptions): Subscription {
     const patterns = prefixPatterns(options.streamPrefixes);
     // read through a function: stop() flips it while the loop awaits
@@ -281,6 +295,11 @@ export class SqlEventStore implements EventStore {
     const run = async (): Promise<void> => {
       let after = options.after ?? START;
       let live = false;
+      // Live means every event committed before the subscription caught up has been delivered.
+      // A short page alone does not say so: a transaction still running anywhere in the cluster
+      // holds back rows committed after it began (ADR 0003), so the first short page fixes the
+      // committed head as the target and the subscription is live once it has delivered it.
+      let target: GlobalPosition | null | undefined;
       while (!stopped()) {
         const page = await this.#page(after, this.#pageSize, patterns);
         for (const event of page) {
@@ -290,8 +309,11 @@ export class SqlEventStore implements EventStore {
         }
         if (page.length < this.#pageSize) {
           if (!live) {
-            live = true;
-            options.onLive?.();
+            if (target === undefined) target = await this.#committedHead(after, patterns);
+            if (target === null || comparePositions(after, target) >= 0) {
+              live = true;
+              options.onLive?.();
+            }
           }
           if (!stopped()) await pause();
         }

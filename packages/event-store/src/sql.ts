@@ -289,6 +289,18 @@ export function readAllSql(s: string): string {
     ORDER BY e.transaction_id, e.position LIMIT $3`;
 }
 
+/**
+ * The last committed event after `$1/$2` (matching the optional prefixes `$3`), ignoring the
+ * snapshot horizon: what a subscriber must have delivered before it may say it is live. Rows a
+ * running transaction elsewhere still holds back from {@link readAllSql} count here.
+ */
+export function committedHeadSql(s: string): string {
+  return `SELECT e.transaction_id::text AS txid, e.position::text AS position FROM ${s}.events e
+    WHERE (e.transaction_id, e.position) > ($1::text::xid8, $2::bigint)
+      AND ($3::text[] IS NULL OR stream_id LIKE ANY ($3::text[]))
+    ORDER BY e.transaction_id DESC, e.position DESC LIMIT 1`;
+}
+
 export function prefixPatterns(prefixes: readonly string[] | undefined): string[] | null {
   if (!prefixes) return null;
   return prefixes.map((p) => `${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);

@@ -107,4 +107,43 @@ describe('global order under staggered commits (PostgreSQL)', () => {
     for await (const e of store.readAll()) all.push(e.id);
     expect(all).toEqual(seen.map((e) => e.id));
   });
+
+  it('goes live only once it has delivered what was committed before, even while a transaction elsewhere holds it back', async () => {
+    // a transaction with an assigned id, still open: the snapshot horizon stops below it
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_current_xact_id()');
+      const streamId = `held-back-${String(Date.now())}`;
+      const events = Array.from({ length: 3 }, () => testEvent(streamId));
+      await store.append(streamId, events);
+
+      const seen: string[] = [];
+      let liveAfter: number | undefined;
+      const subscription = store.subscribeToAll({
+        streamPrefixes: [streamId],
+        onEvent: (e) => {
+          seen.push(e.id);
+          return Promise.resolve();
+        },
+        onLive: () => {
+          liveAfter = seen.length;
+        },
+      });
+      // committed but held back: neither delivered nor live while the blocker runs
+      await delay(500);
+      expect(seen).toEqual([]);
+      expect(liveAfter).toBeUndefined();
+
+      await blocker.query('COMMIT');
+      const deadline = Date.now() + 10_000;
+      while (liveAfter === undefined && Date.now() < deadline) await delay(20);
+      await subscription.stop();
+      expect(liveAfter).toBe(3);
+      expect(seen).toEqual(events.map((e) => e.id));
+    } finally {
+      await blocker.end();
+    }
+  });
 });

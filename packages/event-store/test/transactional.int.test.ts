@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openEmbeddedDatabase, postgresDatabase, type SqlDatabase } from '@maison/sql';
-import { isolatedPostgres, uniqueName, type IsolatedPostgres } from '@maison/testing';
+import { eventually, isolatedPostgres, uniqueName, type IsolatedPostgres } from '@maison/testing';
 import {
   ConcurrencyError,
   createPostgresEventStore,
@@ -43,9 +43,16 @@ function suite(name: string, open: () => Promise<{ db: SqlDatabase; done: () => 
       });
       expect(await revisions(store, a)).toEqual([0]);
       expect(await revisions(store, b)).toEqual([0, 1]);
-      const all: string[] = [];
-      for await (const e of store.readAll())
-        if (e.streamId === a || e.streamId === b) all.push(e.streamId);
+      // readAll trails commits while a transaction anywhere in the cluster is older (ADR 0003)
+      const all = await eventually(
+        async () => {
+          const mine: string[] = [];
+          for await (const e of store.readAll())
+            if (e.streamId === a || e.streamId === b) mine.push(e.streamId);
+          return mine.length === 3 ? mine : undefined;
+        },
+        { what: 'both streams in the global order' },
+      );
       expect(all).toEqual([a, b, b]);
     });
 
