@@ -13,6 +13,7 @@
 //   upserted raw (one multi-row `INSERT … ON CONFLICT` per record, 16 connections) — no rules, no
 //   merges, no events, no encryption.
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import pg from 'pg';
 import { createIdentityService } from '@maison/identity';
 import { normaliseReferences, serveModule } from '@maison/runtime';
@@ -74,6 +75,22 @@ function references(privacy, raw) {
     const n = normaliseIdentifier({ type: r.type, value: r.value, scope: r.scope });
     return { ...r, masked: n.ok ? maskIdentifier(n.identifier) : '••••' };
   });
+}
+
+/** A line on stderr every 5% of a long run (rate so far and load), so an hour-long run shows it is alive. */
+function progressLine(what) {
+  const start = process.hrtime.bigint();
+  let done = 0;
+  return (total) => {
+    done++;
+    const step = Math.max(1, Math.floor(total / 20));
+    if (total < 50_000 || done % step !== 0) return;
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const load = os.loadavg()[0].toFixed(1);
+    process.stderr.write(
+      `${what}: ${done}/${total} in ${seconds.toFixed(0)} s (${Math.round(done / seconds)}/s, load ${load})\n`,
+    );
+  };
 }
 
 /** Runs `count` tasks with `concurrency` in flight; returns seconds. */
@@ -169,6 +186,7 @@ export async function run({ sizes } = {}) {
       const records = house(size);
       const prepared = records.map((r) => references(env.privacy, r.refs));
       const run = randomUUID().slice(0, 8);
+      const progress = progressLine(`backfill ${size}`);
       const outcomes = {};
       const seconds = await pooled(size, CONCURRENCY, async (i) => {
         const result = await module.identity.resolve(
@@ -183,6 +201,7 @@ export async function run({ sizes } = {}) {
           { actor: 'backfill', correlationId: `bench-${run}`, causationId: null },
         );
         outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+        progress(size);
       });
       const rawPool = await rawTable(url, `backfill_${size}`);
       const clientOf = new Map();
