@@ -3,6 +3,7 @@
 // through the gateway that needs identity's REST API, Kafka-free reads of three subgraphs and the
 // dev issuer, and a Ctrl+C that stops the gateway before the services and exits 0.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { eventually } from '@maison/testing';
 import { startInfraRun, type InfraRun } from './infra-harness.js';
 
 let run: InfraRun;
@@ -70,43 +71,52 @@ it('answers a client view through the gateway with a development token', async (
   const { clientId } = (await identified.json()) as { clientId: string };
 
   const admin = await run.token({ role: 'admin', subject: 'infra-test' });
-  const view = await graphql<{
-    clientByIdentifier: {
-      id: string;
-      identifiers: { type: string; masked: string }[];
-      tier: { level: string } | null;
-      consents: unknown[];
-      transactions: { edges: unknown[] };
-    } | null;
-  }>(
-    admin,
-    `
-      query View($type: IdentityIdentifierType!, $value: String!) {
-        clientByIdentifier(type: $type, value: $value) {
-          id
-          identifiers {
-            type
-            masked
-          }
-          tier {
-            level
-          }
-          consents {
-            purpose
-            channel
-            state
-          }
-          transactions(first: 5) {
-            edges {
-              node {
-                id
+  // the identifier lookup reads identity's read model, which follows the store: wait for it
+  const view = await eventually(
+    async () => {
+      const answer = await graphql<{
+        clientByIdentifier: {
+          id: string;
+          identifiers: { type: string; masked: string }[];
+          tier: { level: string } | null;
+          consents: unknown[];
+          transactions: { edges: unknown[] };
+        } | null;
+      }>(
+        admin,
+        `
+          query View($type: IdentityIdentifierType!, $value: String!) {
+            clientByIdentifier(type: $type, value: $value) {
+              id
+              identifiers {
+                type
+                masked
+              }
+              tier {
+                level
+              }
+              consents {
+                purpose
+                channel
+                state
+              }
+              transactions(first: 5) {
+                edges {
+                  node {
+                    id
+                  }
+                }
               }
             }
           }
-        }
-      }
-    `,
-    { type: 'EMAIL', value: email },
+        `,
+        { type: 'EMAIL', value: email },
+      );
+      return answer.errors === undefined && answer.data?.clientByIdentifier === null
+        ? undefined
+        : answer;
+    },
+    { timeoutMs: 30_000, what: 'the new client in the gateway view' },
   );
   expect(view.errors).toBeUndefined();
   expect(view.data?.clientByIdentifier).toMatchObject({
