@@ -85,6 +85,8 @@ export interface Subgraph {
   readonly server: ApolloServer<GraphQLContext>;
   /** Express middleware serving it (POST/GET `/graphql`). */
   readonly middleware: RequestHandler;
+  /** Stops the server; every call, concurrent or later, shares the first call's promise. */
+  stop(): Promise<void>;
 }
 
 /** Builds and starts the module's subgraph (`@apollo/subgraph`, Federation 2). */
@@ -103,12 +105,18 @@ export async function startSubgraph(
     // Inline (federated) tracing serves Apollo's hosted studio only: it costs every response and
     // logs at start; off.
     plugins: [quietHeaders, ApolloServerPluginInlineTraceDisabled()],
+    // The runtime owns SIGTERM/SIGINT and stops the subgraph itself. Apollo's own handlers would
+    // call stop() first, and @apollo/server 5.5 never releases a concurrent stop() once the first
+    // one has succeeded (its barrier is resolved only on failure): the runtime's stop would hang.
+    // For the same reason `stop` below shares one call.
+    stopOnTerminationSignals: false,
   });
   await server.start();
   const middleware = expressMiddleware(server, {
     context: async ({ req }) => contextFor(req, ctx),
   });
-  return { server, middleware };
+  let stopping: Promise<void> | undefined;
+  return { server, middleware, stop: () => (stopping ??= server.stop()) };
 }
 
 async function contextFor(

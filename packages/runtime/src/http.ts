@@ -76,7 +76,7 @@ export async function serveModule(
     close: async () => {
       // in-flight requests get a grace period; a connection that never goes idle is then cut
       await drain(AbortSignal.timeout(options.drainTimeoutMs ?? 10_000));
-      await subgraph.server.stop();
+      await subgraph.stop();
     },
   };
 }

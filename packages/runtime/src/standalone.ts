@@ -86,7 +86,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
       await module.start();
       shutdown.on('consumers', options.service, () => module.stop());
       const { routes, subgraph } = await serviceRoutes(module, ctx);
-      shutdown.on('clients', 'graphql', () => subgraph.server.stop());
+      shutdown.on('clients', 'graphql', () => subgraph.stop());
       return {
         routes,
         ...(module.bodyTypes

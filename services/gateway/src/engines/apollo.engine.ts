@@ -101,12 +101,17 @@ export async function createApolloEngine(options: EngineOptions): Promise<Engine
         : formatted,
     logger: gatewayLogger(options.logger),
     plugins: [quietHeaders, legacyJsonStatus, ApolloServerPluginLandingPageDisabled()],
+    // The gateway's shutdown stops the engine itself; Apollo's signal handlers would race it (see
+    // startSubgraph in @maison/runtime).
+    stopOnTerminationSignals: false,
   });
   await server.start();
   const middleware = expressMiddleware(server, {
     context: ({ res }) =>
       Promise.resolve({ forward: (res.locals.forward ?? {}) as ForwardHeaders }),
   });
+  // concurrent stop() calls on @apollo/server 5.5 hang after the first succeeds: share one
+  let stopping: Promise<void> | undefined;
   return {
     name: 'apollo',
     handler: (req, res, next) => {
@@ -114,6 +119,6 @@ export async function createApolloEngine(options: EngineOptions): Promise<Engine
       if (!('body' in req)) (req as { body?: unknown }).body = undefined;
       middleware(req, res, next);
     },
-    stop: () => server.stop(),
+    stop: () => (stopping ??= server.stop()),
   };
 }
