@@ -29,6 +29,8 @@ export async function platformConsumer(ctx: ServiceContext, app: ConsentApp) {
       ...params,
     ]);
   };
+  /** Clients whose cached view an event changed, until its transaction has committed. */
+  const afterCommit = new Map<string, readonly string[]>();
   const handler = async (
     event: EventEnvelope,
     tx: SqlQueryable,
@@ -113,9 +115,21 @@ export async function platformConsumer(ctx: ServiceContext, app: ConsentApp) {
     handler: async (event, tx) => {
       const toInvalidate: string[] = [];
       await handler(event, tx, toInvalidate);
-      // After the transaction commits would be ideal; invalidating before is safe too: the stale
-      // entry is dropped, and a reload that starts now reads the directory after this event.
-      if (toInvalidate.length > 0) await app.invalidate([...toInvalidate]);
+      if (toInvalidate.length === 0) return;
+      // Now, so the old view is not served while the transaction commits, and again once it has
+      // committed: a reload that starts in between still reads the directory before this event
+      // and would cache that until the TTL (a merge or unmerge invisible for a minute).
+      await app.invalidate([...toInvalidate]);
+      afterCommit.set(event.id, toInvalidate);
+    },
+    onOutcome: (outcome) => {
+      if (outcome.kind === 'dead-lettered') return;
+      const clients = afterCommit.get(outcome.eventId);
+      afterCommit.delete(outcome.eventId);
+      if (clients === undefined || outcome.kind !== 'applied') return;
+      app.invalidate(clients).catch((error: unknown) => {
+        ctx.logger.warn({ err: error }, 'consent cache invalidation after commit failed');
+      });
     },
   });
 }
