@@ -99,9 +99,12 @@ export const validTransactionArb = fc
   )
   .map(({ base, lines, customer }) => {
     const sign = base.kind === 'return' ? -1 : 1;
-    const total =
-      sign *
-      lines.reduce((s, l) => s + l.quantity * l.unitPrice.amountMinor - l.discount.amountMinor, 0);
+    const sum = lines.reduce(
+      (s, l) => s + l.quantity * l.unitPrice.amountMinor - l.discount.amountMinor,
+      0,
+    );
+    // a free return totals 0, not -0 (JSON has no -0 to carry, and the record keeps 0)
+    const total = sum === 0 ? 0 : sign * sum;
     const [storeId, region, country] = base.store;
     return {
       kind: base.kind,
