@@ -97,8 +97,26 @@ describe('ClientErased', () => {
       },
       { timeoutMs: 30_000, what: 'the client' },
     );
+    // the purchase arrives on another topic: wait for it too, so the erasure finds it to purge
+    await eventually(
+      async () => {
+        const rows = await p.env.database.query(
+          `SELECT 1 FROM profiles.purchases WHERE client_id = 'erase-me'`,
+        );
+        return rows.length === 1 ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the purchase in the read model' },
+    );
     expect(await dumpReadModels()).toContain(canary);
-    expect(await p.ctx.cache.get('profile:erase-me')).toBeDefined();
+    // Positive control for the cache: a read fills it, and an event committed since (the purchase,
+    // the note) empties it again after its commit, so read until the entry is there.
+    await eventually(
+      async () => {
+        await p.gql(PROFILE, { id: 'erase-me' }, admin);
+        return (await p.ctx.cache.get('profile:erase-me')) !== undefined ? true : undefined;
+      },
+      { what: 'the profile in the cache' },
+    );
 
     const erasure = erased('erase-me');
     await p.publish('consent', [erasure]);
